@@ -68,4 +68,6 @@ d = { 'settings': { 'branch': 'main',
                                      'nbs_lib.spreadsheet.SheetPanel.run': ('latent_factors.html#sheetpanel.run', 'nbs_lib/spreadsheet.py'),
                                      'nbs_lib.spreadsheet._cell': ('latent_factors.html#_cell', 'nbs_lib/spreadsheet.py'),
                                      'nbs_lib.spreadsheet.grid_html': ('latent_factors.html#grid_html', 'nbs_lib/spreadsheet.py'),
-                                     'nbs_lib.spreadsheet.write_xlsx': ('latent_factors.html#write_xlsx', 'nbs_lib/spreadsheet.py')}}}
+                                     'nbs_lib.spreadsheet.write_xlsx': ('latent_factors.html#write_xlsx', 'nbs_lib/spreadsheet.py')},
+            'nbs_lib.training': { 'nbs_lib.training.loss_table': ('weight_decay.html#loss_table', 'nbs_lib/training.py'),
+                                  'nbs_lib.training.plot_losses': ('weight_decay.html#plot_losses', 'nbs_lib/training.py')}}}
