@@ -5,15 +5,15 @@ VENV  := .venv
 PY    := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: workbook test lab data install unit sync nbval outputs clean-venv
+.PHONY: workbook test lab data install unit sync nbval e2e outputs clean-venv
 
 workbook: $(STAMP) data                 ## execute every notebook in order, headless, and print wall times
 	$(PY) tools/run_notebooks.py
 
-test: $(STAMP) unit sync nbval          ## unit tests, nbdev sync check, every notebook through nbval
+test: $(STAMP) unit sync nbval e2e      ## unit tests, nbdev sync check, every notebook through nbval, the widgets in a real JupyterLab
 
 lab: $(STAMP) data                      ## open JupyterLab on the notebooks
-	$(VENV)/bin/jupyter lab notebooks/
+	$(VENV)/bin/jupyter lab notebooks/ $(if $(filter 0,$(shell id -u)),--allow-root)
 
 install: $(STAMP)
 
@@ -29,7 +29,11 @@ data: $(STAMP)                          ## fetch (once), verify and print MovieL
 	$(PY) -c "from nbs_lib.data import load_ml100k; print(load_ml100k(refresh=bool('$(REFRESH)')))"
 
 unit: $(STAMP)
-	$(PY) -m pytest tests -q
+	$(PY) -m pytest tests -q --ignore=tests/e2e
+
+# JupyterLab + headless Chromium (Debian's, installed by the tests when missing); screenshots in build/e2e-screenshots/
+e2e: $(STAMP) data
+	$(PY) -m pytest tests/e2e -q --durations=0
 
 # nbdev-clean and nbdev-export must leave notebooks/ and nbs_lib/ exactly as they are.
 sync: $(STAMP)

@@ -111,14 +111,9 @@ def test_never_overwrites_unless_asked(tmp_path):
     with pytest.raises(ValueError, match='must end in .xlsx'): write_xlsx(Sheet(block()), tmp_path/'x.csv')
 
 @pytest.fixture(scope='session')
-def soffice():
+def soffice(apt_tool):
     "LibreOffice's soffice, installed from Debian's packages when missing."
-    if not shutil.which('soffice'):
-        env = dict(os.environ, DEBIAN_FRONTEND='noninteractive')
-        subprocess.run(['apt-get', 'update', '-qq'], check=True, env=env, capture_output=True)
-        subprocess.run(['apt-get', 'install', '-y', '-qq', '--no-install-recommends', 'libreoffice-calc'],
-                       check=True, env=env, capture_output=True)
-    return shutil.which('soffice')
+    return apt_tool('soffice', 'libreoffice-calc')
 
 def recalculated(soffice, xlsx: Path, tmp: Path):
     "The workbook after LibreOffice opened it, recalculated it and saved it again."
