@@ -5,7 +5,7 @@ VENV  := .venv
 PY    := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: workbook test lab data install unit sync nbval e2e outputs clean-venv
+.PHONY: workbook test lab data install unit sync nbval e2e bench outputs clean-venv
 
 workbook: $(STAMP) data                 ## execute every notebook in order, headless, and print wall times
 	$(PY) tools/run_notebooks.py
@@ -48,6 +48,10 @@ sync: $(STAMP)
 nbval: $(STAMP) data
 	$(PY) tools/nbval_copy.py notebooks build/nbval
 	$(PY) -m pytest --nbval-lax --nbval-current-env -p no:cacheprovider build/nbval -q
+
+bench: $(STAMP) data                    ## accuracy and speed against the book and the classic baselines -> docs/BENCHMARKS.md
+	$(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[bench]' 2> >(grep -v "^WARNING: Location 'file:" >&2)
+	$(PY) tools/bench.py
 
 outputs: $(STAMP) data                  ## re-execute notebooks (NB="02 04" for some) and save their outputs
 	$(PY) tools/run_notebooks.py --inplace $(NB) && $(VENV)/bin/nbdev-clean && $(VENV)/bin/nbdev-export
