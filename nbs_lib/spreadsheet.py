@@ -104,7 +104,8 @@ class SheetPanel(W.VBox):
         self.sheet = Sheet(ratings, n_factors, bias, seed)
         self.step_btn = W.Button(description='Step', button_style='primary', tooltip='one gradient-descent step')
         self.run_btn = W.Button(description='Run', tooltip='run the number of steps set beside')
-        self.n_steps = W.BoundedIntText(value=50, min=1, max=1000, description='steps', layout=W.Layout(width='9em'))
+        self.n_steps = W.BoundedIntText(value=50, min=1, max=1000, description='steps', layout=W.Layout(width='11em'),
+                                        style={'description_width': '3em'})
         self.reset_btn = W.Button(description='Reset', button_style='warning', tooltip='new random factors (next seed)')
         self.lr = W.FloatLogSlider(value=lr, base=10, min=-2, max=0.5, step=0.05, description='learning rate',
                                    readout_format='.3f', style={'description_width': 'initial'})
