@@ -17,6 +17,9 @@ def test_scores_are_sigmoid_range_of_the_raw_score(fm):
     f, b = fm.user(2)
     raw = fm.movie_factors @ f + b + fm.movie_bias
     np.testing.assert_allclose(fm.scores(f, b).to_numpy(), 5.5 / (1 + np.exp(-raw)))
+    every = fm.raw(fm.user_factors, fm.user_bias)                    # all users at once: one row per user
+    assert every.shape == (3, 8)
+    np.testing.assert_allclose(every[1], raw, rtol=1e-6)
 
 def test_recommend_leaves_out_seen_and_sorts(fm):
     ratings = pd.DataFrame({'user': [1, 1, 2], 'title': TITLES[:2] + TITLES[:1], 'rating': [5, 3, 4]})

@@ -21,17 +21,22 @@ from nbs_lib.folds import fold_dls, rmse, carve, train_l2
 ROOT = Path(__file__).resolve().parents[1]
 EPOCHS, LR = 5, 5e-3
 
+# How each model is built from (dls, n_users, n_items), shared by both protocols
+def _learner(cls, *args): return lambda dls, n, m: learner(dls, cls(n, m, 50, *args))
+DOT_BIAS = _learner(DotProductBias)
+COLLAB = lambda dls, n, m: collab_learner(dls, n_factors=50, y_range=(0, 5.5))
+EMBEDDING_NN = lambda dls, n, m: collab_learner(dls, use_nn=True, y_range=(0, 5.5), layers=[100, 50])
+
 # The book's protocol: (model, weight decay, how to build it, the valid MSE the book printed (None: not printed), main row)
-def _dp(y_range=None): return lambda dls, n, m: learner(dls, DotProduct(n, m, 50, y_range))
 BOOK_ROWS = [
-    ('DotProduct', 0.01, _dp(), 0.877, False),
-    ('DotProduct + sigmoid_range', 0.01, _dp((0, 5.5)), 0.878, False),
-    ('DotProductBias, wd=0', 0.0, lambda dls, n, m: learner(dls, DotProductBias(n, m, 50)), None, False),
-    ('DotProductBias, wd=0.01', 0.01, lambda dls, n, m: learner(dls, DotProductBias(n, m, 50)), 0.893, False),
-    ('DotProductBias, wd=0.1', 0.1, lambda dls, n, m: learner(dls, DotProductBias(n, m, 50)), 0.823, True),
-    ('create_params version, wd=0.1', 0.1, lambda dls, n, m: learner(dls, DotProductBiasParams(n, m, 50)), None, False),
-    ('collab_learner, wd=0.1', 0.1, lambda dls, n, m: collab_learner(dls, n_factors=50, y_range=(0, 5.5)), 0.822, True),
-    ('EmbeddingNN [100,50], wd=0.1', 0.1, lambda dls, n, m: collab_learner(dls, use_nn=True, y_range=(0, 5.5), layers=[100, 50]), None, True),
+    ('DotProduct', 0.01, _learner(DotProduct), 0.877, False),
+    ('DotProduct + sigmoid_range', 0.01, _learner(DotProduct, (0, 5.5)), 0.878, False),
+    ('DotProductBias, wd=0', 0.0, DOT_BIAS, None, False),
+    ('DotProductBias, wd=0.01', 0.01, DOT_BIAS, 0.893, False),
+    ('DotProductBias, wd=0.1', 0.1, DOT_BIAS, 0.823, True),
+    ('create_params version, wd=0.1', 0.1, _learner(DotProductBiasParams), None, False),
+    ('collab_learner, wd=0.1', 0.1, COLLAB, 0.822, True),
+    ('EmbeddingNN [100,50], wd=0.1', 0.1, EMBEDDING_NN, None, True),
 ]
 LOADERS = {'default (TabWeightedDL)': None, 'TabDataLoader': TabDataLoader}
 BOOK_CONFIG = (64, 'default (TabWeightedDL)')
@@ -92,15 +97,14 @@ def best_rmse(base, test, log):
 def canonical_protocol(path, folds):
     "RMSE per fold u1..u5 for the baselines and the workbook's models (item = movie id)."
     from surprise import BaselineOnly, SVD, SVDpp
-    dot = lambda dls, n, m: learner(dls, DotProductBias(n, m, 50))
     models = {
         'global mean': lambda b, t: float(np.sqrt(((t.rating - b.rating.mean()) ** 2).mean())),
         'Surprise BaselineOnly': lambda b, t: surprise_rmse(BaselineOnly(verbose=False), b, t),
         'Surprise SVD': lambda b, t: surprise_rmse(SVD(random_state=0), b, t),
         'Surprise SVD++': lambda b, t: surprise_rmse(SVDpp(random_state=0), b, t),
-        'DotProductBias (wd 0.1, 5 epochs, bs 512)': lambda b, t: fastai_rmse(dot, 0.1, b, t),
-        'collab_learner (wd 0.1, 5 epochs, bs 512)': lambda b, t: fastai_rmse(lambda d, n, m: collab_learner(d, n_factors=50, y_range=(0, 5.5)), 0.1, b, t),
-        'EmbeddingNN [100,50] (wd 0.1, 5 epochs, bs 512)': lambda b, t: fastai_rmse(lambda d, n, m: collab_learner(d, use_nn=True, y_range=(0, 5.5), layers=[100, 50]), 0.1, b, t),
+        'DotProductBias (wd 0.1, 5 epochs, bs 512)': lambda b, t: fastai_rmse(DOT_BIAS, 0.1, b, t),
+        'collab_learner (wd 0.1, 5 epochs, bs 512)': lambda b, t: fastai_rmse(COLLAB, 0.1, b, t),
+        'EmbeddingNN [100,50] (wd 0.1, 5 epochs, bs 512)': lambda b, t: fastai_rmse(EMBEDDING_NN, 0.1, b, t),
     }
     lams = []
     models['DotProductBias + EmbeddingL2 (notebook 09, full)'] = lambda b, t: best_rmse(b, t, lams)
